@@ -14,7 +14,8 @@ so exp only ever sees a non-positive argument and sigmoid(±1e4) is exactly 0 or
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,7 +29,8 @@ __all__ = [
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """Numerically stable logistic function 1 / (1 + exp(-x)); finite for every finite x."""
     x = np.asarray(x)
-    e = np.exp(-np.abs(x))                      # in (0, 1]: never overflows
+    with np.errstate(under="ignore"):           # exp(-1e4) = 0 is the right answer, not an error
+        e = np.exp(-np.abs(x))                  # in [0, 1]: never overflows
     return np.where(x >= 0, 1.0, e) / (1.0 + e)
 
 

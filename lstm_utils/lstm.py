@@ -162,7 +162,7 @@ def unstack_lstm_params(W_x: np.ndarray, W_h: np.ndarray, b: np.ndarray) -> LSTM
     h = W_h.shape[0]
     blocks = [slice(k * h, (k + 1) * h) for k in range(4)]
     fields = {}
-    for gate, cols in zip("ifoc", blocks):
+    for gate, cols in zip("ifoc", blocks, strict=True):
         fields[f"W_x{gate}"] = W_x[:, cols].copy()
         fields[f"W_h{gate}"] = W_h[:, cols].copy()
         fields[f"b_{gate}"] = b[cols].copy()
