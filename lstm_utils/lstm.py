@@ -14,8 +14,10 @@ output gate) are keyword-only choices, by name from `lstm_utils.activations`, ho
 forward *and* the backward pass.
 
 `lstm_step` computes the equations one by one, as written above. `lstm_forward` computes the same
-numbers faster: the four gate weights are stacked into one (d, 4h) and one (h, 4h) matrix, and the
-input projection of all T steps is a single matrix product before the loop.
+numbers faster: the four gate weights are stacked (along a leading gate axis, (4, d, h) and
+(4, h, h), so that each gate's block of every intermediate array is contiguous in memory), the
+input projection of all T steps is one (batched) matrix product before the loop, and the loop
+writes into preallocated arrays with `out=` instead of creating temporaries.
 """
 from __future__ import annotations
 
@@ -78,9 +80,10 @@ class LSTMStepValues(NamedTuple):
 class LSTMCache(NamedTuple):
     """What `lstm_forward` keeps for `lstm_backward`.
 
-    X (T, n, d); W_x (d, 4h) and W_h (h, 4h) stacked in the order i, f, o, c;
-    H and C (T + 1, n, h) with the initial state at index 0; G (T, n, 4h) the activated gates
-    and candidate [I | F | O | C̃]; S (T, n, h) the squashed cell cell_activation(C_t).
+    X (T, n, d); W_x (4, d, h) and W_h (4, h, h), the four blocks stacked along a leading gate
+    axis in the order i, f, o, c; H and C (T + 1, n, h) with the initial state at index 0;
+    G (4, T, n, h) the activated gates and candidate I, F, O, C̃ (G[k, t] is one contiguous
+    (n, h) block); S (T, n, h) the squashed cell cell_activation(C_t).
     """
 
     X: np.ndarray
@@ -175,6 +178,35 @@ def _activations(gate_activation, candidate_activation, cell_activation):
             get_activation(cell_activation, "cell_activation"))
 
 
+def _activate_into(activation: Activation, z: np.ndarray, out: np.ndarray, scratch: np.ndarray) -> None:
+    """out[...] = activation.fn(z), bit for bit, without temporary arrays for the sigmoid and tanh.
+
+    `scratch` is a buffer of z's shape. The sigmoid follows `activations.sigmoid` exactly,
+    e / (1 + e) with e = exp(-|z|) and the numerator 1 where z >= 0, but branch-free: that
+    numerator is max(e, sign(z)), which is 1 for z >= 0 (e <= 1) and e for z < 0.
+    """
+    if activation.name == "sigmoid":
+        e = np.exp(np.copysign(z, -1.0, out=scratch), out=scratch)    # e = exp(-|z|), in (0, 1]
+        np.maximum(np.sign(z, out=out), e, out=out)                    # numerator: 1 (z >= 0) or e
+        out /= np.add(e, 1.0, out=e)
+    elif activation.name == "tanh":
+        np.tanh(z, out=out)
+    else:
+        out[...] = activation.fn(z)
+
+
+def _grad_from_output_into(activation: Activation, y: np.ndarray, out: np.ndarray) -> None:
+    """out[...] = f'(x) from the output y = f(x), without temporaries for the sigmoid and tanh."""
+    if activation.name == "sigmoid":                           # y (1 - y)
+        np.subtract(1.0, y, out=out)
+        out *= y
+    elif activation.name == "tanh":                            # 1 - y²
+        np.multiply(y, y, out=out)
+        np.subtract(1.0, out, out=out)
+    else:
+        out[...] = activation.grad_from_output(y)
+
+
 def lstm_step_values(X_t: np.ndarray, state, params: LSTMParams, *, gate_activation: str = "sigmoid",
                      candidate_activation: str = "tanh", cell_activation: str = "tanh") -> LSTMStepValues:
     """One LSTM step, equation by equation, returning every intermediate value.
@@ -215,23 +247,34 @@ def lstm_forward(X: np.ndarray, state, params: LSTMParams, *, gate_activation: s
     check_shape(X, "X", (T, n, d), "(T, n, d)")
     H_0, C_0 = check_state_pair(state, "state", n, h, dtype)
     gate, candidate, cell = _activations(gate_activation, candidate_activation, cell_activation)
-    W_x, W_h, b = stack_lstm_params(params)
+    p = params
+    W_x = np.stack([p.W_xi, p.W_xf, p.W_xo, p.W_xc])          # (4, d, h), gates i, f, o, c
+    W_h = np.stack([p.W_hi, p.W_hf, p.W_ho, p.W_hc])          # (4, h, h)
+    b = np.stack([p.b_i, p.b_f, p.b_o, p.b_c])[:, None, :]    # (4, 1, h)
 
-    Z_x = (X.reshape(T * n, d) @ W_x).reshape(T, n, 4 * h)   # input projection of every step at once
+    # Input projection of every step at once: Z_x[k, t] = X_t W_x[k] + b[k], each (n, h).
+    Z_x = np.matmul(X.reshape(T * n, d), W_x)                 # (4, T n, h): one product per gate
     Z_x += b
+    Z_x = Z_x.reshape(4, T, n, h)
+    # Everything below writes into arrays allocated once, with `out=`: no temporaries in the loop.
     H = np.empty((T + 1, n, h), dtype=dtype)
     C = np.empty((T + 1, n, h), dtype=dtype)
-    G = np.empty((T, n, 4 * h), dtype=dtype)
+    G = np.empty((4, T, n, h), dtype=dtype)                   # activated I, F, O, C̃ of every step
     S = np.empty((T, n, h), dtype=dtype)
     H[0], C[0] = H_0, C_0
+    Z = np.empty((4, n, h), dtype=dtype)                      # one step's pre-activations
+    scratch = np.empty((4, n, h), dtype=dtype)                # workspace of the activations
+    IC = np.empty((n, h), dtype=dtype)                        # I_t ⊙ C̃_t
     for t in range(T):
-        Z = Z_x[t] + H[t] @ W_h                                 # (n, 4h): [i | f | o | c] pre-activations
-        G[t, :, :3 * h] = gate.fn(Z[:, :3 * h])
-        G[t, :, 3 * h:] = candidate.fn(Z[:, 3 * h:])
-        I_t, F_t, O_t, C_tilde = (G[t, :, k * h:(k + 1) * h] for k in range(4))
-        C[t + 1] = F_t * C[t] + I_t * C_tilde
-        S[t] = cell.fn(C[t + 1])
-        H[t + 1] = O_t * S[t]
+        np.matmul(H[t], W_h, out=Z)                           # H_{t-1} W_h[k] for the four gates
+        Z += Z_x[:, t]
+        I_t, F_t, O_t, C_tilde = G[:, t]
+        _activate_into(gate, Z[:3], G[:3, t], scratch[:3])    # I, F, O in one call
+        _activate_into(candidate, Z[3], C_tilde, scratch[3])
+        np.multiply(F_t, C[t], out=C[t + 1])
+        C[t + 1] += np.multiply(I_t, C_tilde, out=IC)         # C_t = F_t ⊙ C_{t-1} + I_t ⊙ C̃_t
+        _activate_into(cell, C[t + 1], S[t], scratch[0])      # S_t = tanh(C_t)
+        np.multiply(O_t, S[t], out=H[t + 1])                  # H_t = O_t ⊙ S_t
     cache = LSTMCache(X, W_x, W_h, H, C, G, S, gate, candidate, cell)
     return H[1:].copy(), (H[T].copy(), C[T].copy()), cache
 
@@ -247,29 +290,46 @@ def lstm_backward(d_outputs: np.ndarray, cache: LSTMCache, *, d_state=None):
         raise TypeError(f"cache must be the LSTMCache returned by lstm_forward, got {type(cache).__name__}")
     X, W_x, W_h, H, C, G, S, gate, candidate, cell = cache
     T, n, d = X.shape
-    h = W_h.shape[0]
+    h = W_h.shape[-1]
     dtype = X.dtype
     d_outputs = check_float_array(d_outputs, "d_outputs", 3, dtype)
     check_shape(d_outputs, "d_outputs", (T, n, h), "(T, n, h)")
     dH_next, dC_next = check_state_pair(d_state, "d_state", n, h, dtype)
 
-    dZ = np.empty((T, n, 4 * h), dtype=dtype)   # gradients of the pre-activations [i | f | o | c]
-    W_h_T = W_h.T
+    dZ = np.empty((4, T, n, h), dtype=dtype)   # gradients of the pre-activations of gates i, f, o, c
+    W_h_T = W_h.transpose(0, 2, 1)              # W_h[k].T for the four gates
+    # Buffers allocated once; the loop writes into them with `out=`. dH_next and dC_next are
+    # private copies: they are updated in place.
+    dH_next, dC_next = dH_next.copy(), dC_next.copy()
+    dH = np.empty((n, h), dtype=dtype)
+    tmp = np.empty((n, h), dtype=dtype)
+    slope = np.empty((4, n, h), dtype=dtype)                  # activation slopes f'(Z) of gates i, f, o, c
+    dH_gates = np.empty((4, n, h), dtype=dtype)               # dZ[k] W_h[k]^T, summed over k into dH_{t-1}
     for t in reversed(range(T)):
-        I_t, F_t, O_t, C_tilde = (G[t, :, k * h:(k + 1) * h] for k in range(4))
-        dH = d_outputs[t] + dH_next                               # H_t feeds the output and step t + 1
-        dO = dH * S[t]                                            # H_t = O_t ⊙ s(C_t)
-        dC = dC_next + dH * O_t * cell.grad_from_output(S[t])     # two paths into C_t
-        dZ[t, :, 0 * h:1 * h] = dC * C_tilde                      # dI_t
-        dZ[t, :, 1 * h:2 * h] = dC * C[t]                         # dF_t   (C[t] is C_{t-1})
-        dZ[t, :, 2 * h:3 * h] = dO                                # dO_t
-        dZ[t, :, :3 * h] *= gate.grad_from_output(G[t, :, :3 * h])
-        dZ[t, :, 3 * h:] = dC * I_t * candidate.grad_from_output(C_tilde)
-        dC_next = dC * F_t                                        # along the cell path: diag(F_t)
-        dH_next = dZ[t] @ W_h_T                                   # back through the recurrent matmul
-    dZ_flat = dZ.reshape(T * n, 4 * h)
-    dW_x = X.reshape(T * n, d).T @ dZ_flat
-    dW_h = H[:-1].reshape(T * n, h).T @ dZ_flat
-    db = dZ_flat.sum(axis=0)
-    dX = (dZ_flat @ W_x.T).reshape(T, n, d)
-    return dX, unstack_lstm_params(dW_x, dW_h, db), (dH_next, dC_next)
+        I_t, F_t, O_t, C_tilde = G[:, t]
+        dI, dF, dO, dC_tilde = dZ[:, t]
+        np.add(d_outputs[t], dH_next, out=dH)                 # H_t feeds the output and step t + 1
+        np.multiply(dH, S[t], out=dO)                         # H_t = O_t ⊙ s(C_t)
+        _grad_from_output_into(cell, S[t], tmp)
+        tmp *= O_t
+        tmp *= dH
+        dC = dC_next                                          # (renamed: updated in place)
+        dC += tmp                                             # two paths into C_t: from C_{t+1} and via H_t
+        np.multiply(dC, C_tilde, out=dI)
+        np.multiply(dC, C[t], out=dF)                         # C[t] is C_{t-1}
+        np.multiply(dC, I_t, out=dC_tilde)
+        _grad_from_output_into(gate, G[:3, t], slope[:3])
+        _grad_from_output_into(candidate, C_tilde, slope[3])
+        dZ[:, t] *= slope                                     # through the activations: dZ = dG ⊙ f'(Z)
+        dC *= F_t                                             # along the cell path: diag(F_t); now dC_{t-1}
+        np.matmul(dZ[:, t], W_h_T, out=dH_gates)              # back through the recurrent products ...
+        np.sum(dH_gates, axis=0, out=dH_next)                 # ... of the four gates
+    # The weight gradients sum over steps: one product over all T n rows per gate.
+    dZ_flat = dZ.reshape(4, T * n, h)
+    dW_x = np.matmul(X.reshape(T * n, d).T, dZ_flat)          # (4, d, h)
+    dW_h = np.matmul(H[:-1].reshape(T * n, h).T, dZ_flat)     # (4, h, h)
+    db = dZ_flat.sum(axis=1)                                  # (4, h)
+    dX = np.matmul(dZ_flat, W_x.transpose(0, 2, 1)).sum(axis=0).reshape(T, n, d)
+    grads = LSTMParams(W_xi=dW_x[0], W_hi=dW_h[0], b_i=db[0], W_xf=dW_x[1], W_hf=dW_h[1], b_f=db[1],
+                       W_xo=dW_x[2], W_ho=dW_h[2], b_o=db[2], W_xc=dW_x[3], W_hc=dW_h[3], b_c=db[3])
+    return dX, grads, (dH_next, dC_next)
