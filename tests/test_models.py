@@ -179,23 +179,3 @@ def test_train_bad_arguments():
     with pytest.raises(TypeError, match="make_batch"):
         train(m, None, steps=1)
 
-
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_private_adam_equals_torch_adam_bit_for_bit(dtype):
-    """training._Adam replaces torch.optim.Adam only for speed: every update must be identical."""
-    from lstm_utils.training import _Adam
-
-    gen = torch.Generator().manual_seed(0)
-    shapes = [(5, 3), (3,), (4, 4, 2)]
-    ours = [torch.randn(s, generator=gen, dtype=dtype, requires_grad=True) for s in shapes]
-    theirs = [p.detach().clone().requires_grad_(True) for p in ours]
-    opt_ours, opt_theirs = _Adam(ours, lr=0.05), torch.optim.Adam(theirs, lr=0.05)
-    for _ in range(25):
-        grads = [torch.randn(s, generator=gen, dtype=dtype) * 10.0 for s in shapes]
-        for params, opt in ((ours, opt_ours), (theirs, opt_theirs)):
-            opt.zero_grad()
-            for p, g in zip(params, grads, strict=True):
-                p.grad = g.clone()
-            opt.step()
-        for a, b in zip(ours, theirs, strict=True):
-            assert torch.equal(a, b)
