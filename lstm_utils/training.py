@@ -22,6 +22,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .optim import Adam
+
 __all__ = ["TrainingHistory", "train", "evaluate", "accuracy", "LOSSES"]
 
 LOSSES = ("mse", "cross_entropy", "bce_with_logits")
@@ -94,46 +96,6 @@ def _positive_int(value, name: str) -> int:
     return int(value)
 
 
-class _Adam:
-    """Adam with PyTorch's defaults (betas 0.9/0.999, eps 1e-8, no weight decay), computed exactly as
-    `torch.optim.Adam`'s single-tensor CPU path does it — the same tensor operations in the same order,
-    so the updates are bit-for-bit identical — but without torch.optim's one-off import of
-    torch._dynamo (seconds, on the first optimizer of a process) and its per-step bookkeeping."""
-
-    def __init__(self, params: list[torch.Tensor], lr: float, betas=(0.9, 0.999), eps: float = 1e-8):
-        self.params = params
-        self.lr = lr
-        self.beta1, self.beta2 = betas
-        self.eps = eps
-        self.state: dict[int, list] = {}                      # index -> [step, exp_avg, exp_avg_sq]
-
-    def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad = None
-
-    @torch.no_grad()
-    def step(self) -> None:
-        beta1, beta2, lr, eps = self.beta1, self.beta2, self.lr, self.eps
-        for index, param in enumerate(self.params):
-            grad = param.grad
-            if grad is None:
-                continue
-            state = self.state.get(index)
-            if state is None:
-                state = self.state[index] = [0.0, torch.zeros_like(param, memory_format=torch.preserve_format),
-                                             torch.zeros_like(param, memory_format=torch.preserve_format)]
-            state[0] += 1.0
-            step, exp_avg, exp_avg_sq = state
-            exp_avg.lerp_(grad, 1 - beta1)
-            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-            bias_correction1 = 1 - beta1 ** step
-            bias_correction2 = 1 - beta2 ** step
-            step_size = lr / bias_correction1
-            bias_correction2_sqrt = bias_correction2 ** 0.5
-            denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-            param.addcdiv_(exp_avg, denom, value=-step_size)
-
-
 def train(model: nn.Module, make_batch: Callable, *, steps: int, lr: float = 3e-3, clip: float | None = 1.0,
           loss: str | Callable = "mse", seed: int = 0, log_every: int = 1) -> TrainingHistory:
     """Train `model` with Adam for `steps` steps on batches from `make_batch(step, rng)`.
@@ -163,7 +125,7 @@ def train(model: nn.Module, make_batch: Callable, *, steps: int, lr: float = 3e-
     torch.manual_seed(int(seed))
     rng = np.random.default_rng(int(seed))
     params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = _Adam(params, lr=lr)             # = torch.optim.Adam(params, lr=lr), bit for bit
+    optimizer = Adam(params, lr=lr)             # = torch.optim.Adam(params, lr=lr), bit for bit
     max_norm = float(clip) if clip is not None else math.inf
 
     losses, ends, window = [], [], []
