@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import sigmoid
-from .validation import check_float_array, check_positive_int, check_shape
+from .validation import check_float_array, check_hidden_state, check_params, check_positive_int, check_shape
 
 
 class GRUParams(NamedTuple):
@@ -133,33 +133,7 @@ def init_gru_params(num_inputs: int, num_hiddens: int, rng: np.random.Generator 
 
 def check_gru_params(params) -> tuple[int, int, np.dtype]:
     """Check that `params` is a GRUParams of consistent shapes and one float dtype; return (d, h, dtype)."""
-    if not isinstance(params, GRUParams):
-        raise TypeError(f"params must be a GRUParams, got {type(params).__name__}")
-    for name in GRUParams._fields:
-        if not isinstance(getattr(params, name), np.ndarray):
-            raise TypeError(f"params.{name} must be a NumPy array, "
-                            f"got {type(getattr(params, name)).__name__}")
-    if params.W_xr.ndim != 2:
-        raise ValueError(f"params.W_xr must be a 2-D array (d, h), got shape {params.W_xr.shape}")
-    d, h = params.W_xr.shape
-    dtype = params.W_xr.dtype
-    for name in GRUParams._fields:
-        value = check_float_array(getattr(params, name), f"params.{name}", dtype=dtype)
-        if name.startswith("W_x"):
-            check_shape(value, f"params.{name}", (d, h), "(d, h)")
-        elif name.startswith("W_h"):
-            check_shape(value, f"params.{name}", (h, h), "(h, h)")
-        else:
-            check_shape(value, f"params.{name}", (h,), "(h,)")
-    return d, h, dtype
-
-
-def _check_hidden(H, name: str, n: int, h: int, dtype) -> np.ndarray:
-    if H is None:
-        return np.zeros((n, h), dtype=dtype)
-    H = check_float_array(H, name, 2, dtype)
-    check_shape(H, name, (n, h), "(n, h)")
-    return H
+    return check_params(params, GRUParams)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -175,7 +149,7 @@ def gru_step_values(X_t: np.ndarray, H_prev, params: GRUParams, *, reset: str = 
     _check_reset(reset)
     X_t = check_float_array(X_t, "X_t", 2, dtype)
     check_shape(X_t, "X_t", (X_t.shape[0], d), "(n, d)")
-    H_prev = _check_hidden(H_prev, "H_prev", X_t.shape[0], h, dtype)
+    H_prev = check_hidden_state(H_prev, "H_prev", X_t.shape[0], h, dtype)
     p = params
     R_t = _sigmoid(X_t @ p.W_xr + H_prev @ p.W_hr + p.b_r)
     Z_t = _sigmoid(X_t @ p.W_xz + H_prev @ p.W_hz + p.b_z)
@@ -204,7 +178,7 @@ def gru_forward(X: np.ndarray, state, params: GRUParams, *, reset: str = "after"
     X = check_float_array(X, "X", 3, dtype)
     T, n, _ = X.shape
     check_shape(X, "X", (T, n, d), "(T, n, d)")
-    H_0 = _check_hidden(state, "state", n, h, dtype)
+    H_0 = check_hidden_state(state, "state", n, h, dtype)
     p = params
     W_x = np.concatenate([p.W_xr, p.W_xz, p.W_xh], axis=1)           # (d, 3h): [r | z | h]
     W_h_rz = np.concatenate([p.W_hr, p.W_hz], axis=1)                # (h, 2h)
@@ -252,7 +226,7 @@ def gru_backward(d_outputs: np.ndarray, cache: GRUCache, *, dH_T: np.ndarray | N
     dtype = X.dtype
     d_outputs = check_float_array(d_outputs, "d_outputs", 3, dtype)
     check_shape(d_outputs, "d_outputs", (T, n, h), "(T, n, h)")
-    dH_next = _check_hidden(dH_T, "dH_T", n, h, dtype)
+    dH_next = check_hidden_state(dH_T, "dH_T", n, h, dtype)
 
     da = np.empty((T, n, 3 * h), dtype=dtype)       # gradients of the pre-activations [r | z | h]
     dA = np.empty((T, n, h), dtype=dtype)           # gradient of A_t (see GRUCache)

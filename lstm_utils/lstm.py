@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import Activation, get_activation
-from .validation import check_float_array, check_positive_int, check_shape, check_state_pair
+from .validation import check_float_array, check_params, check_positive_int, check_shape, check_state_pair
 
 __all__ = [
     "LSTMParams", "LSTMStepValues", "LSTMCache", "init_lstm_params", "check_lstm_params",
@@ -132,24 +132,7 @@ def init_lstm_params(num_inputs: int, num_hiddens: int, rng: np.random.Generator
 
 def check_lstm_params(params) -> tuple[int, int, np.dtype]:
     """Check that `params` is an LSTMParams of consistent shapes and one float dtype; return (d, h, dtype)."""
-    if not isinstance(params, LSTMParams):
-        raise TypeError(f"params must be an LSTMParams, got {type(params).__name__}")
-    for name in LSTMParams._fields:
-        if not isinstance(getattr(params, name), np.ndarray):
-            raise TypeError(f"params.{name} must be a NumPy array, got {type(getattr(params, name)).__name__}")
-    if params.W_xi.ndim != 2:
-        raise ValueError(f"params.W_xi must be a 2-D array (d, h), got shape {params.W_xi.shape}")
-    d, h = params.W_xi.shape
-    dtype = params.W_xi.dtype
-    for name in LSTMParams._fields:
-        value = check_float_array(getattr(params, name), f"params.{name}", dtype=dtype)
-        if name.startswith("W_x"):
-            check_shape(value, f"params.{name}", (d, h), "(d, h)")
-        elif name.startswith("W_h"):
-            check_shape(value, f"params.{name}", (h, h), "(h, h)")
-        else:
-            check_shape(value, f"params.{name}", (h,), "(h,)")
-    return d, h, dtype
+    return check_params(params, LSTMParams)
 
 
 def stack_lstm_params(params: LSTMParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .validation import check_float_array, check_positive_int, check_shape
+from .validation import check_float_array, check_hidden_state, check_params, check_positive_int, check_shape
 
 __all__ = [
     "RNNParams", "RNNCache", "init_rnn_params", "check_rnn_params", "num_rnn_params",
@@ -94,27 +94,7 @@ def init_rnn_params(num_inputs: int, num_hiddens: int, rng: np.random.Generator 
 
 def check_rnn_params(params) -> tuple[int, int, np.dtype]:
     """Check that `params` is an RNNParams of consistent shapes and one float dtype; return (d, h, dtype)."""
-    if not isinstance(params, RNNParams):
-        raise TypeError(f"params must be an RNNParams, got {type(params).__name__}")
-    for name in RNNParams._fields:
-        if not isinstance(getattr(params, name), np.ndarray):
-            kind = type(getattr(params, name)).__name__
-            raise TypeError(f"params.{name} must be a NumPy array, got {kind}")
-    W_xh = check_float_array(params.W_xh, "params.W_xh", 2)
-    d, h = W_xh.shape
-    dtype = W_xh.dtype
-    check_shape(check_float_array(params.W_hh, "params.W_hh", 2, dtype), "params.W_hh", (h, h), "(h, h)")
-    check_shape(check_float_array(params.b_h, "params.b_h", 1, dtype), "params.b_h", (h,), "(h,)")
-    return d, h, dtype
-
-
-def _check_state(H, name: str, n: int, h: int, dtype) -> np.ndarray:
-    """None (zeros) or an (n, h) float array of the parameters' dtype."""
-    if H is None:
-        return np.zeros((n, h), dtype=dtype)
-    H = check_float_array(H, name, 2, dtype)
-    check_shape(H, name, (n, h), "(n, h)")
-    return H
+    return check_params(params, RNNParams)
 
 
 def rnn_step(X_t: np.ndarray, H_prev: np.ndarray | None, params: RNNParams) -> np.ndarray:
@@ -125,7 +105,7 @@ def rnn_step(X_t: np.ndarray, H_prev: np.ndarray | None, params: RNNParams) -> n
     d, h, dtype = check_rnn_params(params)
     X_t = check_float_array(X_t, "X_t", 2, dtype)
     check_shape(X_t, "X_t", (X_t.shape[0], d), "(n, d)")
-    H_prev = _check_state(H_prev, "H_prev", X_t.shape[0], h, dtype)
+    H_prev = check_hidden_state(H_prev, "H_prev", X_t.shape[0], h, dtype)
     return np.tanh(X_t @ params.W_xh + H_prev @ params.W_hh + params.b_h)
 
 
@@ -140,7 +120,7 @@ def rnn_forward(X: np.ndarray, H_0: np.ndarray | None, params: RNNParams):
     X = check_float_array(X, "X", 3, dtype)
     T, n, _ = X.shape
     check_shape(X, "X", (T, n, d), "(T, n, d)")
-    H_0 = _check_state(H_0, "H_0", n, h, dtype)
+    H_0 = check_hidden_state(H_0, "H_0", n, h, dtype)
 
     Z_x = (X.reshape(T * n, d) @ params.W_xh).reshape(T, n, h)
     Z_x += params.b_h
@@ -170,7 +150,7 @@ def rnn_backward(d_outputs: np.ndarray, cache: RNNCache, *, dH_T: np.ndarray | N
     dtype = X.dtype
     d_outputs = check_float_array(d_outputs, "d_outputs", 3, dtype)
     check_shape(d_outputs, "d_outputs", (T, n, h), "(T, n, h)")
-    dH_next = _check_state(dH_T, "dH_T", n, h, dtype)
+    dH_next = check_hidden_state(dH_T, "dH_T", n, h, dtype)
 
     dA = np.empty((T, n, h), dtype=dtype)          # gradients of the pre-activations A_t
     W_hh_T = params.W_hh.T
@@ -204,7 +184,7 @@ def input_jacobian_norms(X: np.ndarray, H_0: np.ndarray | None, params: RNNParam
     X = check_float_array(X, "X", 3, dtype)
     T, n, _ = X.shape
     check_shape(X, "X", (T, n, d), "(T, n, d)")
-    H_0 = _check_state(H_0, "H_0", n, h, dtype)
+    H_0 = check_hidden_state(H_0, "H_0", n, h, dtype)
 
     X_rep = np.repeat(X, h, axis=1)                      # (T, n·h, d): sequence i, copy j at i·h + j
     H_0_rep = np.repeat(H_0, h, axis=0)                  # (n·h, h)

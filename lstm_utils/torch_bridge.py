@@ -41,9 +41,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .gru import GRUParams
+from .gru import GRUParams, check_gru_params
 from .lstm import LSTMParams, check_lstm_params
-from .validation import check_float_array, check_shape
 
 __all__ = [
     "lstm_params_from_torch", "lstm_grads_from_torch", "lstm_params_to_torch",
@@ -232,29 +231,6 @@ def lstm_params_to_torch(params: LSTMParams, module=None, *, layer: int = 0):
 
 # --------------------------------------------------------------------------- GRU
 
-def _check_gru_params(params) -> tuple[int, int, np.dtype]:
-    """Check that `params` is a GRUParams of consistent shapes and one float dtype; return (d, h, dtype)."""
-    if not isinstance(params, GRUParams):
-        raise TypeError(f"params must be a GRUParams, got {type(params).__name__}")
-    for name in GRUParams._fields:
-        if not isinstance(getattr(params, name), np.ndarray):
-            kind = type(getattr(params, name)).__name__
-            raise TypeError(f"params.{name} must be a NumPy array, got {kind}")
-    if params.W_xr.ndim != 2:
-        raise ValueError(f"params.W_xr must be a 2-D array (d, h), got shape {params.W_xr.shape}")
-    d, h = params.W_xr.shape
-    dtype = params.W_xr.dtype
-    for name in GRUParams._fields:
-        value = check_float_array(getattr(params, name), f"params.{name}", dtype=dtype)
-        if name.startswith("W_x"):
-            check_shape(value, f"params.{name}", (d, h), "(d, h)")
-        elif name.startswith("W_h"):
-            check_shape(value, f"params.{name}", (h, h), "(h, h)")
-        else:
-            check_shape(value, f"params.{name}", (h,), "(h,)")
-    return d, h, dtype
-
-
 def _gru_from_arrays(arrays, h, *, grads: bool) -> GRUParams:
     w_ih = _blocks(arrays["weight_ih"], h, GRU_TORCH_ORDER)
     w_hh = _blocks(arrays["weight_hh"], h, GRU_TORCH_ORDER)
@@ -297,7 +273,7 @@ def gru_params_to_torch(params: GRUParams, module=None, *, layer: int = 0):
     With module=None a new nn.GRU(d, h) of the parameters' dtype is built. bias_ih = [b_r, b_z, b_xh],
     bias_hh = [0, 0, b_hh], so gru_params_from_torch(gru_params_to_torch(p)) == p exactly.
     """
-    d, h, dtype = _check_gru_params(params)
+    d, h, dtype = check_gru_params(params)
     if module is None:
         if isinstance(layer, bool) or layer != 0:
             raise ValueError(f"layer must be 0 when module is None (a new one-layer nn.GRU is built), "

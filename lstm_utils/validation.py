@@ -32,6 +32,15 @@ def check_shape(value: np.ndarray, name: str, expected: tuple, meaning: str) -> 
         raise ValueError(f"{name} must have shape {meaning} = {tuple(expected)}, got {value.shape}")
 
 
+def check_hidden_state(H, name: str, n: int, h: int, dtype) -> np.ndarray:
+    """Check one (n, h) state array of the parameters' dtype; None means zeros. Return the array."""
+    if H is None:
+        return np.zeros((n, h), dtype=dtype)
+    H = check_float_array(H, name, 2, dtype)
+    check_shape(H, name, (n, h), "(n, h)")
+    return H
+
+
 def check_state_pair(state, name: str, n: int, h: int, dtype) -> tuple[np.ndarray, np.ndarray]:
     """Check an LSTM state: None (zeros) or a pair (H, C) of (n, h) arrays; return the pair."""
     if state is None:
@@ -41,11 +50,36 @@ def check_state_pair(state, name: str, n: int, h: int, dtype) -> tuple[np.ndarra
         raise TypeError(f"{name} must be None or a pair (H, C) of arrays of shape (n, h) = {(n, h)}, "
                         f"got {type(state).__name__}")
     H, C = state
-    H = check_float_array(H, f"{name}[0] (H)", 2, dtype)
-    C = check_float_array(C, f"{name}[1] (C)", 2, dtype)
-    check_shape(H, f"{name}[0] (H)", (n, h), "(n, h)")
-    check_shape(C, f"{name}[1] (C)", (n, h), "(n, h)")
-    return H, C
+    return (check_hidden_state(H, f"{name}[0] (H)", n, h, dtype),
+            check_hidden_state(C, f"{name}[1] (C)", n, h, dtype))
+
+
+def check_params(params, cls) -> tuple[int, int, np.dtype]:
+    """Check a parameter NamedTuple (LSTMParams, GRUParams, RNNParams); return (d, h, dtype).
+
+    Every field must be a finite float array of one dtype; by name, W_x* is (d, h), W_h* is (h, h)
+    and b* is (h,), with d and h read from the first field (a W_x* matrix).
+    """
+    if not isinstance(params, cls):
+        article = "an" if cls.__name__[0] in "AEFHILMNORSX" else "a"     # an LSTMParams, an RNNParams
+        raise TypeError(f"params must be {article} {cls.__name__}, got {type(params).__name__}")
+    for name in cls._fields:
+        if not isinstance(getattr(params, name), np.ndarray):
+            raise TypeError(f"params.{name} must be a NumPy array, got {type(getattr(params, name)).__name__}")
+    first = cls._fields[0]
+    if params[0].ndim != 2:
+        raise ValueError(f"params.{first} must be a 2-D array (d, h), got shape {params[0].shape}")
+    d, h = params[0].shape
+    dtype = params[0].dtype
+    for name in cls._fields:
+        value = check_float_array(getattr(params, name), f"params.{name}", dtype=dtype)
+        if name.startswith("W_x"):
+            check_shape(value, f"params.{name}", (d, h), "(d, h)")
+        elif name.startswith("W_h"):
+            check_shape(value, f"params.{name}", (h, h), "(h, h)")
+        else:
+            check_shape(value, f"params.{name}", (h,), "(h,)")
+    return d, h, dtype
 
 
 def check_positive_int(value, name: str) -> int:

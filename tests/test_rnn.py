@@ -201,7 +201,7 @@ def test_input_jacobian_norms_are_a_product_of_step_jacobians():
     (lambda X, H, p: rnn_forward(np.where(X > 1, np.nan, X), H, p), ValueError, ["X", "NaN"]),
     (lambda X, H, p: rnn_forward(X, H, tuple(p)), TypeError, ["params", "RNNParams"]),
     (lambda X, H, p: rnn_forward(X, H, p._replace(W_hh=p.W_hh[:, :-1])), ValueError, ["W_hh", "(h, h)"]),
-    (lambda X, H, p: rnn_forward(X, H, p._replace(b_h=p.b_h[None])), ValueError, ["b_h", "1-D"]),
+    (lambda X, H, p: rnn_forward(X, H, p._replace(b_h=p.b_h[None])), ValueError, ["b_h", "(h,)"]),
     (lambda X, H, p: rnn_forward(X, H, p._replace(b_h=p.b_h.astype(np.float32))), TypeError,
      ["b_h", "dtype"]),
     (lambda X, H, p: rnn_step(X, H, p), ValueError, ["X_t", "2-D"]),

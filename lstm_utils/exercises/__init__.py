@@ -44,6 +44,21 @@ def check_close(name: str, actual, expected, *, atol: float = 1e-10, rtol: float
     passed(name)
 
 
+def require_close(name: str, what: str, actual, expected, atol: float = 1e-12) -> None:
+    """Raise ExerciseError unless `actual` (the part `what` of an answer) has the shape of `expected`
+    and equals it within `atol`; prints nothing, so a check can test several parts before `passed`."""
+    expected = np.asarray(expected, dtype=float)
+    try:
+        actual = np.asarray(actual, dtype=float)
+    except (TypeError, ValueError):
+        raise ExerciseError(f"✗ {name}: {what} is not an array of numbers") from None
+    if actual.shape != expected.shape:
+        raise ExerciseError(f"✗ {name}: {what} should have shape {expected.shape}, got {actual.shape}")
+    if not np.allclose(actual, expected, atol=atol, rtol=0.0):
+        worst = float(np.max(np.abs(actual - expected)))
+        raise ExerciseError(f"✗ {name}: {what} differs from the reference (max abs difference {worst:.3g})")
+
+
 def call_answer(name: str, fn, *args, **kwargs):
     """Call the learner's function, turning NotImplementedError into a clear ExerciseError."""
     try:

@@ -4,22 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..lstm import init_lstm_params, lstm_forward, stack_lstm_params
-from . import ExerciseError, call_answer, passed
+from . import ExerciseError, call_answer, passed, require_close
 
 __all__ = ["check_stack_gate_weights", "check_lstm_in_chunks", "check_last_hidden"]
-
-
-def _compare(name: str, what: str, actual, expected, atol: float = 1e-12) -> None:
-    """Raise ExerciseError unless `actual` has the shape of `expected` and equals it within atol."""
-    try:
-        actual = np.asarray(actual, dtype=float)
-    except (TypeError, ValueError):
-        raise ExerciseError(f"✗ {name}: {what} is not an array of numbers") from None
-    if actual.shape != expected.shape:
-        raise ExerciseError(f"✗ {name}: {what} should have shape {expected.shape}, got {actual.shape}")
-    if not np.allclose(actual, expected, atol=atol, rtol=0.0):
-        worst = float(np.max(np.abs(actual - expected)))
-        raise ExerciseError(f"✗ {name}: {what} differs from the reference (max abs difference {worst:.3g})")
 
 
 def _pair(name: str, what: str, value, length: int):
@@ -34,7 +21,7 @@ def check_stack_gate_weights(fn) -> None:
     params = init_lstm_params(3, 5, np.random.default_rng(601))
     answer = _pair(name, "the result", call_answer(name, fn, params), 3)
     for what, actual, expected in zip(("W_x", "W_h", "b"), answer, stack_lstm_params(params), strict=True):
-        _compare(name, what, actual, expected, atol=0.0)
+        require_close(name, what, actual, expected, atol=0.0)
     passed(name)
 
 
@@ -47,10 +34,10 @@ def check_lstm_in_chunks(fn) -> None:
     outputs, (H_T, C_T), _ = lstm_forward(X, None, params)
     for chunk in (3, 11, 1):                           # uneven pieces, one piece, single steps
         answer = _pair(name, "the result", call_answer(name, fn, X, params, chunk), 2)
-        _compare(name, f"outputs (chunk={chunk})", answer[0], outputs)
+        require_close(name, f"outputs (chunk={chunk})", answer[0], outputs)
         state = _pair(name, f"the final state (chunk={chunk})", answer[1], 2)
-        _compare(name, f"H_T (chunk={chunk})", state[0], H_T)
-        _compare(name, f"C_T (chunk={chunk})", state[1], C_T)
+        require_close(name, f"H_T (chunk={chunk})", state[0], H_T)
+        require_close(name, f"C_T (chunk={chunk})", state[1], C_T)
     passed(name)
 
 
@@ -63,5 +50,5 @@ def check_last_hidden(fn) -> None:
     X = rng.standard_normal((9, 4, 3))
     expected = np.stack([lstm_forward(X[:length, k:k + 1], None, params)[1][0][0]
                          for k, length in enumerate(lengths)])
-    _compare(name, "the result", call_answer(name, fn, X, lengths, params), expected)
+    require_close(name, "the result", call_answer(name, fn, X, lengths, params), expected)
     passed(name)

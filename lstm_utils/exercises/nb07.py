@@ -3,23 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import ExerciseError, call_answer, passed
+from . import ExerciseError, call_answer, passed, require_close
 
 __all__ = ["check_cell_gradient", "check_clip_by_global_norm", "check_sgd_momentum_step"]
-
-
-def _compare(name: str, what: str, actual, expected, atol: float = 1e-12) -> None:
-    """Raise ExerciseError unless `actual` has the shape of `expected` and equals it within atol."""
-    expected = np.asarray(expected, dtype=float)
-    try:
-        actual = np.asarray(actual, dtype=float)
-    except (TypeError, ValueError):
-        raise ExerciseError(f"✗ {name}: {what} is not an array of numbers") from None
-    if actual.shape != expected.shape:
-        raise ExerciseError(f"✗ {name}: {what} should have shape {expected.shape}, got {actual.shape}")
-    if not np.allclose(actual, expected, atol=atol, rtol=0.0):
-        worst = float(np.max(np.abs(actual - expected)))
-        raise ExerciseError(f"✗ {name}: {what} differs from the reference (max abs difference {worst:.3g})")
 
 
 def check_cell_gradient(fn) -> None:
@@ -37,7 +23,7 @@ def check_cell_gradient(fn) -> None:
                             "add the path through H_t (equation 2)")
     if answer.shape == h_path.shape and np.allclose(answer, h_path, atol=1e-12, rtol=0):
         raise ExerciseError(f"✗ {name}: that is only the path through H_t; add the cell path dC_next * F_next")
-    _compare(name, "dC_t", answer, cell_path + h_path)
+    require_close(name, "dC_t", answer, cell_path + h_path)
     passed(name)
 
 
@@ -56,7 +42,7 @@ def check_clip_by_global_norm(fn) -> None:
             raise ExerciseError(f"✗ {name}: return new arrays; do not modify the gradients passed in")
         scale = min(1.0, max_norm / norm)
         for k, (a, g) in enumerate(zip(answer, grads, strict=True)):
-            _compare(name, f"gradient {k} (max_norm = {max_norm / norm:.2f} x the norm)", a, g * scale)
+            require_close(name, f"gradient {k} (max_norm = {max_norm / norm:.2f} x the norm)", a, g * scale)
     passed(name)
 
 
@@ -73,6 +59,6 @@ def check_sgd_momentum_step(fn) -> None:
     if any(not np.array_equal(a, o) for a, o in zip((param, grad, velocity), originals, strict=True)):
         raise ExerciseError(f"✗ {name}: do not modify the arguments; return new arrays")
     new_velocity = 0.9 * velocity - 0.05 * grad
-    _compare(name, "new_velocity", answer[1], new_velocity)
-    _compare(name, "new_param", answer[0], param + new_velocity)
+    require_close(name, "new_velocity", answer[1], new_velocity)
+    require_close(name, "new_param", answer[0], param + new_velocity)
     passed(name)

@@ -4,23 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..lstm import LSTMParams, init_lstm_params
-from . import ExerciseError, call_answer, passed
+from . import ExerciseError, call_answer, passed, require_close
 
 __all__ = ["check_params_to_torch_layout", "check_bidirectional_outputs"]
-
-
-def _compare(name: str, what: str, actual, expected, atol: float = 1e-10) -> None:
-    """Raise ExerciseError unless `actual` has the shape of `expected` and equals it within atol."""
-    expected = np.asarray(expected, dtype=float)
-    try:
-        actual = np.asarray(actual, dtype=float)
-    except (TypeError, ValueError):
-        raise ExerciseError(f"✗ {name}: {what} is not an array of numbers") from None
-    if actual.shape != expected.shape:
-        raise ExerciseError(f"✗ {name}: {what} should have shape {expected.shape}, got {actual.shape}")
-    if not np.allclose(actual, expected, atol=atol, rtol=0.0):
-        worst = float(np.max(np.abs(actual - expected)))
-        raise ExerciseError(f"✗ {name}: {what} differs from the reference (max abs difference {worst:.3g})")
 
 
 def _params_from_tensors(weight_ih, weight_hh, bias, h: int) -> LSTMParams:
@@ -84,5 +70,5 @@ def check_bidirectional_outputs(fn) -> None:
     X = np.random.default_rng(804).standard_normal((T, n, d))
     expected = module(torch.from_numpy(X))[0].detach().numpy()
     answer = call_answer(name, fn, X.copy(), p_fwd, p_bwd)
-    _compare(name, "the outputs", answer, expected)
+    require_close(name, "the outputs", answer, expected, atol=1e-10)
     passed(name)
