@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from .optim import Adam
+from .validation import check_positive_int
 
 __all__ = ["TrainingHistory", "train", "evaluate", "accuracy", "LOSSES"]
 
@@ -90,10 +91,18 @@ def _model_dtype(model: nn.Module) -> torch.dtype:
     raise ValueError("model has no parameters to train")
 
 
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+def check_training_arguments(make_batch, steps, lr, clip, seed) -> int:
+    """Validate the arguments every training loop shares; return `steps` as an int."""
+    if not callable(make_batch):
+        raise TypeError("make_batch must be a callable make_batch(step, rng) -> (X, y)")
+    steps = check_positive_int(steps, "steps")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    if clip is not None and (isinstance(clip, bool) or not isinstance(clip, (int, float)) or not clip > 0):
+        raise ValueError(f"clip must be a positive number or None, got {clip!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an int, got {seed!r}")
+    return steps
 
 
 def train(model: nn.Module, make_batch: Callable, *, steps: int, lr: float = 3e-3, clip: float | None = 1.0,
@@ -108,16 +117,8 @@ def train(model: nn.Module, make_batch: Callable, *, steps: int, lr: float = 3e-
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not callable(make_batch):
-        raise TypeError("make_batch must be a callable make_batch(step, rng) -> (X, y)")
-    steps = _positive_int(steps, "steps")
-    log_every = _positive_int(log_every, "log_every")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
-    if clip is not None and (isinstance(clip, bool) or not isinstance(clip, (int, float)) or not clip > 0):
-        raise ValueError(f"clip must be a positive number or None, got {clip!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, got {seed!r}")
+    steps = check_training_arguments(make_batch, steps, lr, clip, seed)
+    log_every = check_positive_int(log_every, "log_every")
     loss_fn = _check_loss(loss)
     integer_targets = loss == "cross_entropy"
     dtype = _model_dtype(model)

@@ -49,6 +49,8 @@ from torch import nn
 
 from .activations import ACTIVATIONS
 from .optim import ForeachAdam
+from .training import check_training_arguments
+from .validation import check_positive_int
 
 __all__ = [
     "TORCH_ACTIVATIONS", "VARIANTS", "VariantLSTM", "CellDiagnostics", "EnsembleHistory",
@@ -81,12 +83,6 @@ def get_torch_activation(name: str, argument: str = "activation"):
     if not isinstance(name, str) or name not in TORCH_ACTIVATIONS:
         raise ValueError(f"{argument} must be one of {sorted(TORCH_ACTIVATIONS)}, got {name!r}")
     return TORCH_ACTIVATIONS[name]
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 class CellDiagnostics(NamedTuple):
@@ -124,10 +120,10 @@ class VariantLSTM(nn.Module):
                  return_sequence: bool = False, num_models: int = 1, seed: int | None = None,
                  dtype=torch.float32):
         super().__init__()
-        d = _positive_int(input_size, "input_size")
-        h = _positive_int(hidden_size, "hidden_size")
-        out = _positive_int(output_size, "output_size")
-        E = _positive_int(num_models, "num_models")
+        d = check_positive_int(input_size, "input_size")
+        h = check_positive_int(hidden_size, "hidden_size")
+        out = check_positive_int(output_size, "output_size")
+        E = check_positive_int(num_models, "num_models")
         if not isinstance(variant, str) or variant not in VARIANTS:
             raise ValueError(f"variant must be one of {list(VARIANTS)}, got {variant!r}")
         get_torch_activation(gate_activation, "gate_activation")
@@ -370,7 +366,7 @@ class EnsembleHistory(NamedTuple):
 
     def final_losses(self, window: int = 20) -> np.ndarray:
         """Mean training loss of each member over its last `window` steps (NaN if it diverged)."""
-        window = _positive_int(window, "window")
+        window = check_positive_int(window, "window")
         return self.losses[:, -window:].mean(axis=1)
 
 
@@ -394,15 +390,7 @@ def train_ensemble(model: VariantLSTM, make_batch: Callable, *, steps: int, lr: 
     """
     if not isinstance(model, VariantLSTM):
         raise TypeError(f"model must be a VariantLSTM, got {type(model).__name__}")
-    if not callable(make_batch):
-        raise TypeError("make_batch must be a callable make_batch(step, rng) -> (X, y)")
-    steps = _positive_int(steps, "steps")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
-    if clip is not None and (isinstance(clip, bool) or not isinstance(clip, (int, float)) or not clip > 0):
-        raise ValueError(f"clip must be a positive number or None, got {clip!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, got {seed!r}")
+    steps = check_training_arguments(make_batch, steps, lr, clip, seed)
     E = model.num_models
     dtype = model.W_x.dtype
     torch.manual_seed(int(seed))
